@@ -1,0 +1,27 @@
+import { Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { Api } from './api';
+import { ApiDocs } from './api-docs';
+import { ChannelBus } from './channel-bus';
+import { readContext } from './context';
+import { CustomerStore } from './customer-store';
+import { PolicySettings } from './settings';
+
+/** Composes one construct per capability; each construct holds its own resources and wiring. */
+export class RapportStack extends Stack {
+  constructor(scope: Construct, id: string, props?: StackProps) {
+    super(scope, id, props);
+    const ctx = readContext(this);
+    const store = new CustomerStore(this, 'CustomerStore', { devStack: ctx.devStack });
+    const channelBus = new ChannelBus(this, 'ChannelBus', ctx);
+    const api = new Api(this, 'Api', {
+      devStack: ctx.devStack,
+      logRetentionDays: ctx.logRetentionDays,
+      rateLimit: ctx.apiRateLimit,
+      burstLimit: ctx.apiBurstLimit,
+    });
+    new ApiDocs(this, 'ApiDocs', { api, logRetentionDays: ctx.logRetentionDays });
+    new PolicySettings(this, 'Settings', { api, store, logRetentionDays: ctx.logRetentionDays });
+    void channelBus;
+  }
+}

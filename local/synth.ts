@@ -1,0 +1,35 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { buildApp } from '../lib/app';
+
+export type CfnResource = {
+  Type: string;
+  Properties?: Record<string, unknown>;
+  Metadata?: Record<string, unknown>;
+};
+export type CfnTemplate = { Resources: Record<string, CfnResource>; Outputs?: Record<string, unknown> };
+
+/**
+ * Synthesizes the app in this process and returns the stack's CloudFormation template.
+ * `bundle: false` skips esbuild bundling (only the template is wanted, e.g. for the table).
+ */
+export function synthesizeTemplate(options: {
+  bundle: boolean;
+  outdir?: string;
+  context?: Record<string, unknown>;
+}) {
+  const outdir = options.outdir ?? mkdtempSync(path.join(tmpdir(), 'rapport-synth-'));
+  const { app, stack } = buildApp({
+    outdir,
+    context: { ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }), ...options.context },
+  });
+  const assembly = app.synth();
+  const artifact = assembly.getStackByName(stack.stackName);
+  const template = JSON.parse(readFileSync(artifact.templateFullPath, 'utf8')) as CfnTemplate;
+  return { template, outdir: assembly.directory, stackName: stack.stackName };
+}
+
+export function resourcesOfType(template: CfnTemplate, type: string): [string, CfnResource][] {
+  return Object.entries(template.Resources).filter(([, r]) => r.Type === type);
+}
