@@ -13,10 +13,13 @@ export const settingsSchema = z.object({
     silver: z.number(),
   }),
   /** Lifetime value = annualProfit × r / (1 + d − r). */
-  lifetimeValue: z.object({
-    retentionRate: z.number().min(0).max(1),
-    discountRate: z.number().min(0).max(1),
-  }),
+  lifetimeValue: z
+    .object({
+      retentionRate: z.number().min(0).max(1),
+      discountRate: z.number().min(0).max(1),
+    })
+    // r / (1 + d − r) is infinite or negative otherwise, and every customer's value would fail.
+    .refine((v) => 1 + v.discountRate - v.retentionRate > 0, 'retentionRate must be below 1 + discountRate'),
   feeReview: z.object({
     autoWaiveTiers: z.array(z.enum(['platinum', 'gold', 'silver', 'bronze'])),
     autoWaiveMaxLate12: z.number().int().min(0),
