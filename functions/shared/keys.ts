@@ -28,6 +28,18 @@ export const keys = {
   /** The customer's summary: tier, profit, churn risk, status; the item the segment indexes point at. */
   profile: (customerId: string): Key => ({ pk: customerPk(customerId), sk: 'PROFILE' }),
   preferences: (customerId: string): Key => ({ pk: customerPk(customerId), sk: 'PREFS' }),
+  /** Name, email, phone and time zone as the channels last reported them, each with its own time. */
+  details: (customerId: string): Key => ({ pk: customerPk(customerId), sk: 'DETAILS' }),
+  /** The customer's side of an identity link, so the summary can list identities without a scan. */
+  identityLink: (customerId: string, kind: IdentityKind, value: string): Key => ({
+    pk: customerPk(customerId),
+    sk: `IDENTITY#${kind}#${value}`,
+  }),
+  /** Lineage: the survivor of a merge keeps one item per customer merged into it. */
+  merge: (customerId: string, mergedCustomerId: string): Key => ({
+    pk: customerPk(customerId),
+    sk: `MERGE#${mergedCustomerId}`,
+  }),
   product: (customerId: string, productLine: string, accountId: string): Key => ({
     pk: customerPk(customerId),
     sk: `PRODUCT#${productLine}#${accountId}`,
@@ -72,10 +84,8 @@ export const keys = {
     sk: `CONFLICT#${otherCustomerId}`,
   }),
   review: (reviewId: string): Key => ({ pk: `REVIEW#${reviewId}`, sk: 'REVIEW' }),
-  quarantine: (receivedAt: string, quarantineId: string): Key => ({
-    pk: `QUARANTINE#${receivedAt.slice(0, 10)}`,
-    sk: `${receivedAt}#${quarantineId}`,
-  }),
+  /** Keyed by a hash of the rejected event, so a redelivered bad event is quarantined once. */
+  quarantine: (quarantineId: string): Key => ({ pk: `QUARANTINE#${quarantineId}`, sk: 'QUARANTINE' }),
   metricDay: (day: string, name: string): Key => ({ pk: `METRIC#${day}`, sk: name }),
   /** One item per changed setting; the defaults live in code. */
   settingsPk: 'SETTINGS',
@@ -99,6 +109,10 @@ export const indexKeys = {
   pendingReview: (deadline: string, reviewId: string) => ({
     gsi1pk: 'REVIEWS#pending',
     gsi1sk: `${deadline}#${reviewId}`,
+  }),
+  identityConflict: (occurredAt: string, customerId: string) => ({
+    gsi1pk: 'IDENTITY_CONFLICTS',
+    gsi1sk: `${occurredAt}#${customerId}`,
   }),
   quarantineList: (receivedAt: string, quarantineId: string) => ({
     gsi1pk: 'QUARANTINE',
