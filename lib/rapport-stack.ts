@@ -3,7 +3,9 @@ import type { Construct } from 'constructs';
 import { Api } from './api';
 import { ApiDocs } from './api-docs';
 import { ChannelBus } from './channel-bus';
+import { ContactPolicy } from './contact-policy';
 import { readContext } from './context';
+import { CustomerFile } from './customer-file';
 import { CustomerStore } from './customer-store';
 import { PolicySettings } from './settings';
 
@@ -22,6 +24,17 @@ export class RapportStack extends Stack {
     });
     new ApiDocs(this, 'ApiDocs', { api, logRetentionDays: ctx.logRetentionDays });
     new PolicySettings(this, 'Settings', { api, store, logRetentionDays: ctx.logRetentionDays });
-    void channelBus;
+    new CustomerFile(this, 'CustomerFile', {
+      api,
+      store,
+      bus: channelBus.bus,
+      logRetentionDays: ctx.logRetentionDays,
+    });
+    new ContactPolicy(this, 'ContactPolicy', {
+      api,
+      store,
+      bus: channelBus.bus,
+      logRetentionDays: ctx.logRetentionDays,
+    });
   }
 }

@@ -5,4 +5,10 @@ import type { RouteSpec } from '../shared/http';
 import { getOpenApi } from './spec';
 
 /** Every route of the API, for the OpenAPI document. A capability adds its spec module here. */
-export const allRouteSpecs: readonly RouteSpec[] = [getOpenApi, getSettings, putSetting, postContact];
+export const allRouteSpecs: readonly RouteSpec[] = [
+  getOpenApi,
+  getSettings,
+  putSetting,
+  ...customerFileRoutes,
+  postContact,
+];

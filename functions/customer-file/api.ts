@@ -87,7 +87,7 @@ export const handler = httpHandler([
         eventId: i.eventId,
         reasons: i.reasons,
         receivedAt: i.receivedAt,
-        detail: i.detail,
+        detail: parseStoredDetail(i.detail),
       }));
     return ok({
       items,
@@ -107,4 +107,14 @@ function isOlder(
   [at, ref, type]: [string, string, string],
 ): boolean {
   return entry.at < at || (entry.at === at && (entry.ref < ref || (entry.ref === ref && entry.type < type)));
+}
+
+/** Quarantined details are stored as JSON text (possibly truncated); show them parsed when they parse. */
+function parseStoredDetail(text: unknown): unknown {
+  if (typeof text !== 'string') return text;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
 }

@@ -35,7 +35,8 @@ export async function mergeCustomer(loser: string, target: string, context: { ev
   const items = await customerItems(loser);
   const moved: string[] = [];
   for (const item of items) {
-    if (item.sk === 'PROFILE') continue;
+    // The survivor keeps its own summary and contact-log version; the version is bumped below instead.
+    if (item.sk === 'PROFILE' || item.sk === keys.contactLogVersion(loser).sk) continue;
     await copyInto(item, target);
     if (item.kind === 'identity') {
       await db()
@@ -76,6 +77,18 @@ export async function mergeCustomer(loser: string, target: string, context: { ev
       ExpressionAttributeValues: { ':l': new Set([loser]) },
     }),
   );
+  // Contacts copied in count toward the survivor's caps: a send deciding on the log read before the
+  // copy must fail its version condition and decide again.
+  if (items.some((i) => i.sk.startsWith('CONTACT#'))) {
+    await db().send(
+      new UpdateCommand({
+        TableName: table,
+        Key: keys.contactLogVersion(target),
+        UpdateExpression: 'ADD version :one SET updatedAt = :at',
+        ExpressionAttributeValues: { ':one': 1, ':at': context.at },
+      }),
+    );
+  }
   await deleteItems(items.filter((i) => i.sk !== 'PROFILE'));
 }
 

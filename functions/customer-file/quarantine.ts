@@ -39,9 +39,14 @@ export async function quarantine(
           source: event.source,
           detailType: event.detailType,
           eventId: eventId ? maskPersonalData(eventId) : undefined,
-          reasons,
+          reasons: reasons.slice(0, MAX_REASONS),
+          reasonCount: reasons.length,
           receivedAt: at,
-          detail: maskPersonalData(maskCardNumbersDeep(event.detail)),
+          // As JSON text: a rejected detail may hold what DynamoDB cannot store as a map (numbers
+          // beyond its range, empty keys, deep nesting, 400 KB), and it must be kept all the same.
+          detail: truncate(
+            JSON.stringify(maskPersonalData(maskCardNumbersDeep(event.detail))) ?? 'undefined',
+          ),
         },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
@@ -61,6 +66,14 @@ export async function quarantine(
     }),
   );
   return { quarantineId, isNew: true };
+}
+
+/** Enough to see what was wrong; an event with thousands of bad array elements keeps the first ones. */
+const MAX_REASONS = 50;
+const MAX_DETAIL_CHARS = 32_000;
+
+function truncate(text: string): string {
+  return text.length <= MAX_DETAIL_CHARS ? text : `${text.slice(0, MAX_DETAIL_CHARS)}… [truncated]`;
 }
 
 function eventIdOf(detail: unknown): string | undefined {

@@ -27,7 +27,8 @@ export const profileItem = z.object({
   openLines: z.array(z.string()).optional(),
   /** Set on the profile of a customer merged into another; reads follow it. */
   mergedInto: z.string().optional(),
-  mergedFrom: z.array(z.string()).optional(),
+  // Kept as a DynamoDB string set (ADD is idempotent); read back as a sorted array.
+  mergedFrom: z.union([z.set(z.string()).transform((s) => [...s].sort()), z.array(z.string())]).optional(),
   /** Sum of the revisions of every fact this summary was computed from (see docs/data-model.md). */
   factsRev: z.number().int(),
   createdAt: z.string(),

@@ -72,6 +72,16 @@ export const keys = {
     sk: `CONTACT#${at}#${contactId}`,
   }),
   contactPrefix: (customerId: string) => ({ pk: customerPk(customerId), skPrefix: 'CONTACT#' }),
+  /**
+   * Per-customer version of the contact log: every send bumps it in the same transaction, so two
+   * departments deciding at once cannot both pass a cap. Sorts outside `CONTACT#`.
+   */
+  contactLogVersion: (customerId: string): Key => ({ pk: customerPk(customerId), sk: 'CONTACTLOG' }),
+  /** Idempotency marker of one keyed contact request, pointing at the contact it decided. */
+  contactRequest: (customerId: string, contactId: string): Key => ({
+    pk: customerPk(customerId),
+    sk: `CONTACTREQ#${contactId}`,
+  }),
   run: (customerId: string, workflow: string, runId: string): Key => ({
     pk: customerPk(customerId),
     sk: `RUN#${workflow}#${runId}`,

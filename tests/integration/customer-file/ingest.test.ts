@@ -1,11 +1,11 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { ingest } from '../../../functions/customer-file/ingest';
+import { findCustomer } from '../../../functions/customer-file/store';
 import { db } from '../../../functions/shared/clients/dynamodb';
 import { getTableName } from '../../../functions/shared/config';
 import { DetailTypes } from '../../../functions/shared/events';
 import { keys } from '../../../functions/shared/keys';
-import { ingest } from '../../../functions/customer-file/ingest';
-import { findCustomer } from '../../../functions/customer-file/store';
 import { envelope, uid } from '../../support/events';
 
 const base = (customer: Record<string, string>) => ({
@@ -54,9 +54,17 @@ describe('ingestion', () => {
     expect(result.outcome).toBe('quarantined');
     if (result.outcome !== 'quarantined') return;
     expect(result.reasons.map((r) => r.field)).toEqual(
-      expect.arrayContaining(['detail.occurredAt', 'detail.channel', 'detail.customer', 'detail.feeId', 'detail.amount']),
+      expect.arrayContaining([
+        'detail.occurredAt',
+        'detail.channel',
+        'detail.customer',
+        'detail.feeId',
+        'detail.amount',
+      ]),
     );
-    const { Item } = await db().send(new GetCommand({ TableName: getTableName(), Key: keys.quarantine(result.quarantineId) }));
+    const { Item } = await db().send(
+      new GetCommand({ TableName: getTableName(), Key: keys.quarantine(result.quarantineId) }),
+    );
     expect(Item?.reasons).toHaveLength(result.reasons.length);
   });
 });
