@@ -77,11 +77,7 @@ export type ContactRequestItem = z.infer<typeof contactRequestItem>;
  * set when quiet hours delay the contact — the channel system must not deliver it before that
  * instant. Channel systems deduplicate on `contactId`: a retried request can put the same event twice.
  */
-export const contactRequestedDetail = rapportEventSchemas[DetailTypes.ContactRequested].extend({
-  scheduledFor: isoDateTime
-    .optional()
-    .describe('Set when quiet hours delay the contact: deliver at or after this instant, not before.'),
-});
+export const contactRequestedDetail = rapportEventSchemas[DetailTypes.ContactRequested];
 export type ContactRequestedDetail = z.infer<typeof contactRequestedDetail>;
 
 // ---- errors (5xx: the caller should retry) ------------------------------------------------------

@@ -260,6 +260,10 @@ export const rapportEventSchemas = {
     offerId: id.optional(),
     workflow: z.enum(WORKFLOWS).optional(),
     runId: z.string().optional(),
+    /** Added to the contract: set when quiet hours delay the contact; deliver at or after it, not before. */
+    scheduledFor: isoDateTime
+      .optional()
+      .describe('Set when quiet hours delay the contact: deliver at or after this instant, not before.'),
   }),
   [DetailTypes.CustomerDefected]: z.object({ customerId: id, reason: z.enum(CLOSURE_REASONS) }),
   [DetailTypes.CustomerWonBack]: z.object({ customerId: id, runId: z.string() }),
