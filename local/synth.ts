@@ -22,7 +22,12 @@ export function synthesizeTemplate(options: {
   const outdir = options.outdir ?? mkdtempSync(path.join(tmpdir(), 'rapport-synth-'));
   const { app, stack } = buildApp({
     outdir,
-    context: { ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }), ...options.context },
+    context: {
+      // As the CDK CLI does: asset paths in resource metadata, which the local runtime and the bench read.
+      'aws:cdk:enable-asset-metadata': true,
+      ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }),
+      ...options.context,
+    },
   });
   const assembly = app.synth();
   const artifact = assembly.getStackByName(stack.stackName);

@@ -81,9 +81,9 @@ function updateInput(
       sets.push(`#a${i} = :a${i}`);
     }
   });
-  // The conditions of 'newest' refer to these by their plain names.
-  if ('occurredAt' in attributes) values[':occurredAt'] = attributes.occurredAt;
-  if ('eventId' in attributes) values[':eventId'] = attributes.eventId;
+  // The condition of 'newest' refers to these by their plain names; DynamoDB rejects unused values.
+  if (condition.includes(':occurredAt')) values[':occurredAt'] = attributes.occurredAt;
+  if (condition.includes(':eventId')) values[':eventId'] = attributes.eventId;
   return {
     TableName: getTableName(),
     Key: key,

@@ -1,12 +1,16 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { ingest } from '../../../functions/customer-file/ingest';
 import { findCustomer } from '../../../functions/customer-file/store';
 import { db } from '../../../functions/shared/clients/dynamodb';
 import { getTableName } from '../../../functions/shared/config';
-import { DetailTypes } from '../../../functions/shared/events';
+import { CHANNEL_DETAIL_TYPES, DetailTypes, isChannelDetailType } from '../../../functions/shared/events';
 import { keys } from '../../../functions/shared/keys';
 import { envelope, uid } from '../../support/events';
+
+const EXAMPLES = path.join(import.meta.dirname, '../../../docs/events/examples');
 
 const base = (customer: Record<string, string>) => ({
   eventId: uid('evt'),
@@ -66,5 +70,32 @@ describe('ingestion', () => {
       new GetCommand({ TableName: getTableName(), Key: keys.quarantine(result.quarantineId) }),
     );
     expect(Item?.reasons).toHaveLength(result.reasons.length);
+  });
+});
+
+describe('the documented examples', () => {
+  const examples = readdirSync(EXAMPLES)
+    .map(
+      (file) =>
+        JSON.parse(readFileSync(path.join(EXAMPLES, file), 'utf8')) as {
+          source: string;
+          'detail-type': string;
+          detail: Record<string, unknown>;
+        },
+    )
+    .filter((e) => isChannelDetailType(e['detail-type']));
+
+  it.each(examples.map((e) => [e['detail-type'], e] as const))(
+    'ingests the %s example, and a redelivery is a duplicate',
+    async (_type, example) => {
+      // The table is created fresh for each test run, and no other test uses the examples' ids.
+      const event = envelope(example['detail-type'], example.detail, example.source);
+      expect((await ingest(event)).outcome).toBe('applied');
+      expect((await ingest(event)).outcome).toBe('duplicate');
+    },
+  );
+
+  it('covers every channel detail-type of the catalogue', () => {
+    expect(examples.map((e) => e['detail-type']).sort()).toEqual([...CHANNEL_DETAIL_TYPES].sort());
   });
 });
