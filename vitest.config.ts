@@ -7,6 +7,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     setupFiles: ['tests/setup/common.ts'],
+    // In CI, also write vitest's own counts for .ci/run's closing line.
+    reporters: process.env.CI ? ['default', ['json', { outputFile: '.ci/test-results.json' }]] : ['default'],
     projects: [
       {
         extends: true,
