@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { db } from '../shared/clients/dynamodb';
 import { getTableName } from '../shared/config';
 import { indexKeys, keys } from '../shared/keys';
@@ -70,6 +70,7 @@ export async function refreshSummary(
       sets.push(`#a${i} = :a${i}`);
     }
   });
+  await recordInferredProducts(customerId, items, value);
   try {
     await db().send(
       new UpdateCommand({
@@ -85,6 +86,44 @@ export async function refreshSummary(
     if (!(error instanceof ConditionalCheckFailedException)) throw error;
   }
   return value;
+}
+
+/**
+ * An account first seen in a statement or a fee (before, or without, its Account Opened) gets its
+ * product item once, so the product-line listing (gsi3) finds the customer. Only accounts with no
+ * item are written, so a steady stream of statements costs nothing here.
+ */
+async function recordInferredProducts(
+  customerId: string,
+  items: Item[],
+  value: CustomerValue,
+): Promise<void> {
+  const existing = new Set(items.map((i) => i.sk));
+  for (const p of value.products) {
+    const key = keys.product(customerId, p.productLine, p.accountId);
+    if (existing.has(key.sk)) continue;
+    await db()
+      .send(
+        new PutCommand({
+          TableName: getTableName(),
+          Item: {
+            ...key,
+            customerId,
+            kind: 'product',
+            productLine: p.productLine,
+            accountId: p.accountId,
+            // No revision: it is derived from facts already counted, so it must not move factsRev.
+            inferred: true,
+            ...indexKeys.productLineSegment(p.productLine, customerId),
+          },
+          // An Account Opened may have created it meanwhile; that item is the better one.
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      )
+      .catch((error: unknown) => {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      });
+  }
 }
 
 function identityValue(identities: string[], kind: string): string | undefined {
