@@ -9,13 +9,12 @@ import { getBusName, getTableName } from '../shared/config';
 import { AppError, ConflictError, NotFoundError } from '../shared/errors';
 import {
   DetailTypes,
-  isoDateTime,
   RAPPORT_SOURCE,
   rapportEventSchemas,
   type Workflow,
 } from '../shared/events';
 import { type ContactItem, contactItem, preferencesItem } from '../shared/items';
-import { type Key, keys } from '../shared/keys';
+import { keys } from '../shared/keys';
 import { logger, metrics } from '../shared/observability';
 import type { Settings } from '../shared/settings';
 import { cachedSettings } from '../shared/settings-store';

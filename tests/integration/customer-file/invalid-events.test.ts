@@ -49,7 +49,7 @@ const breakages: fc.Arbitrary<(d: Record<string, unknown>) => unknown>[] = [
   fc.constant((d: Record<string, unknown>) => ({ ...d, customer: {} })),
   fc.string({ maxLength: 5 }).map((s) => (d) => ({ ...d, customer: { phone: `12${s}` } })),
   fc.string({ maxLength: 5 }).map((s) => (d) => ({ ...d, customer: { email: `no-at-sign${s}` } })),
-  fc.string().map((s) => (d) => ({ ...d, eventId: '' + s.slice(0, 0) })),
+  fc.constant((d: Record<string, unknown>) => ({ ...d, eventId: '' })),
   fc.constant((d: Record<string, unknown>) => ({ ...d, productLine: 'timeshare' })),
 ];
 
