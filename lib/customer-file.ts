@@ -36,7 +36,9 @@ export class CustomerFile extends Construct {
       service: 'customer-file-ingest',
     }).useTable(props.store.table, 'readWrite');
 
-    const failed = new DeadLetterQueue(this, 'IngestFailures', { purpose: 'channel events the ingestion function failed on after its retries' });
+    const failed = new DeadLetterQueue(this, 'IngestFailures', {
+      purpose: 'channel events the ingestion function failed on after its retries',
+    });
     this.ingestFunction.fn.configureAsyncInvoke({
       retryAttempts: 2,
       maxEventAge: Duration.hours(6),
@@ -49,7 +51,9 @@ export class CustomerFile extends Construct {
 
     // Every event not from Rapport itself, including detail-types the catalogue does not know:
     // those are quarantined with a reason instead of being dropped by a narrower pattern.
-    const undelivered = new DeadLetterQueue(this, 'IngestUndelivered', { purpose: 'channel events EventBridge could not deliver to ingestion' });
+    const undelivered = new DeadLetterQueue(this, 'IngestUndelivered', {
+      purpose: 'channel events EventBridge could not deliver to ingestion',
+    });
     new events.Rule(this, 'ChannelEvents', {
       eventBus: props.bus,
       description: 'Channel events into the customer file',

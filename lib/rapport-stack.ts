@@ -7,6 +7,8 @@ import { ContactPolicy } from './contact-policy';
 import { readContext } from './context';
 import { CustomerFile } from './customer-file';
 import { CustomerStore } from './customer-store';
+import { FeeReview } from './fee-review';
+import { Runs } from './runs';
 import { PolicySettings } from './settings';
 
 /** Composes one construct per capability; each construct holds its own resources and wiring. */
@@ -30,11 +32,24 @@ export class RapportStack extends Stack {
       bus: channelBus.bus,
       logRetentionDays: ctx.logRetentionDays,
     });
-    new ContactPolicy(this, 'ContactPolicy', {
+    const contactPolicy = new ContactPolicy(this, 'ContactPolicy', {
       api,
       store,
       bus: channelBus.bus,
       logRetentionDays: ctx.logRetentionDays,
+    });
+    const feeReview = new FeeReview(this, 'FeeReview', {
+      api,
+      store,
+      bus: channelBus.bus,
+      requestContactFunction: contactPolicy.requestContactFunction,
+      logRetentionDays: ctx.logRetentionDays,
+    });
+    new Runs(this, 'Runs', {
+      api,
+      store,
+      logRetentionDays: ctx.logRetentionDays,
+      workflows: { 'fee-review': feeReview.stateMachine },
     });
   }
 }

@@ -1,5 +1,7 @@
 import { postContact } from '../contact-policy/spec';
 import { customerFileRoutes } from '../customer-file/spec';
+import { reviewRoutes } from '../fee-review/spec';
+import { runRoutes } from '../runs/spec';
 import { getSettings, putSetting } from '../settings/spec';
 import type { RouteSpec } from '../shared/http';
 import { getOpenApi } from './spec';
@@ -11,4 +13,6 @@ export const allRouteSpecs: readonly RouteSpec[] = [
   putSetting,
   ...customerFileRoutes,
   postContact,
+  ...reviewRoutes,
+  ...runRoutes,
 ];

@@ -5,5 +5,6 @@ export const ENV = {
   serviceName: 'POWERTOOLS_SERVICE_NAME',
   metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
   feeReviewStateMachineArn: 'FEE_REVIEW_STATE_MACHINE_ARN',
-  stateMachinePrefix: 'STATE_MACHINE_PREFIX',
+  /** JSON object: workflow name → state machine ARN, for the run visibility routes. */
+  workflowStateMachines: 'WORKFLOW_STATE_MACHINES',
 } as const;

@@ -86,6 +86,11 @@ export const keys = {
     pk: customerPk(customerId),
     sk: `RUN#${workflow}#${runId}`,
   }),
+  /** The customer's runs, optionally of one workflow. */
+  runPrefix: (customerId: string, workflow?: string) => ({
+    pk: customerPk(customerId),
+    skPrefix: workflow ? `RUN#${workflow}#` : 'RUN#',
+  }),
   /** Identity link: one item per identifier, so two writers cannot claim the same email. */
   identity: (kind: IdentityKind, value: string): Key => ({ pk: `ID#${kind}#${value}`, sk: 'ID' }),
   /** A record of two customers that could not be merged (different core-banking ids). */
@@ -116,6 +121,7 @@ export const indexKeys = {
     gsi3pk: `LINE#${productLine}`,
     gsi3sk: customerId,
   }),
+  pendingReviewsPk: 'REVIEWS#pending',
   pendingReview: (deadline: string, reviewId: string) => ({
     gsi1pk: 'REVIEWS#pending',
     gsi1sk: `${deadline}#${reviewId}`,
