@@ -7,12 +7,7 @@ import { db } from '../shared/clients/dynamodb';
 import { eventBridge } from '../shared/clients/eventbridge';
 import { getBusName, getTableName } from '../shared/config';
 import { AppError, ConflictError, NotFoundError } from '../shared/errors';
-import {
-  DetailTypes,
-  RAPPORT_SOURCE,
-  rapportEventSchemas,
-  type Workflow,
-} from '../shared/events';
+import { DetailTypes, RAPPORT_SOURCE, rapportEventSchemas, type Workflow } from '../shared/events';
 import { type ContactItem, contactItem, preferencesItem } from '../shared/items';
 import { keys } from '../shared/keys';
 import { logger, metrics } from '../shared/observability';
