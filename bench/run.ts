@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import '../local/polyfills';
 import { benchBundles } from './bundles';
+import { benchIdempotency } from './idempotency';
 import { benchIngestion } from './ingestion';
 
 /**
@@ -39,6 +40,11 @@ async function main() {
   console.log('\nDynamoDB calls of the ingestion path (all events)');
   console.table(ingestion.perCommand);
   results.ingestion = ingestion;
+
+  const idempotency = await benchIdempotency();
+  console.log('\nDeduplication: write units per event (fact write included)');
+  console.table(idempotency);
+  results.idempotency = idempotency;
 
   const feeReview = await optionalBench('./fee-review', 'benchFeeReview');
   if (feeReview) {
