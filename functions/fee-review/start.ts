@@ -3,12 +3,14 @@ import { cardNumberPaths } from '../customer-file/card-numbers';
 import { writeFact } from '../customer-file/fact-store';
 import { factFor, identifiersOf } from '../customer-file/facts';
 import { resolveIdentity } from '../customer-file/identity';
+import { refreshSummary } from '../customer-file/summary';
 import { stepFunctions } from '../shared/clients/sfn';
 import { requiredEnv } from '../shared/config';
 import { ENV } from '../shared/env-names';
 import { type EventBridgeEvent, eventBridgeHandler } from '../shared/event-handler';
 import { type ChannelDetail, channelEventSchemas, DetailTypes, RAPPORT_SOURCE } from '../shared/events';
 import { logger, metrics } from '../shared/observability';
+import { cachedSettings } from '../shared/settings-store';
 import { executionName, type RunInput } from './workflow';
 
 export type StartOutcome =
@@ -40,6 +42,9 @@ export async function startFeeReview(event: EventBridgeEvent): Promise<StartOutc
     at: detail.occurredAt,
   });
   await writeFact(factFor(channelEvent, customerId));
+  // A fee may be the first event Rapport sees of a customer (EventBridge does not order events):
+  // the summary must exist before the run assesses it. Idempotent, like ingestion's own refresh.
+  await refreshSummary(customerId, await cachedSettings(), new Date());
 
   const runId = executionName(detail.feeId);
   const input: RunInput = {

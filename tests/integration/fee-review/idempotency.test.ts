@@ -76,4 +76,20 @@ describe('fee review: at-least-once delivery', () => {
     );
     expect(runs.Items?.filter((i) => i.feeId === detail.feeId)).toHaveLength(1);
   });
+
+  it('reviews a fee that arrives before anything else about its customer (events are not ordered)', async () => {
+    const customerId = newCustomerId('first-seen');
+    const event = feeAssessed(
+      { customerId },
+      { feeType: 'annual', amount: 50, accountId: newCustomerId('a') },
+    );
+    const started = await startFeeReview(event);
+    expect(started.outcome).toBe('started');
+    if (started.outcome !== 'started') return;
+    const run = await harness.settle(started.runId, async () =>
+      (await harness.statesEntered(started.runId)).includes('Open review'),
+    );
+    // No history yet: profit 0 is tier silver, neither automatic row applies, so a person reviews it.
+    expect(run.status).toBe('RUNNING');
+  });
 });
