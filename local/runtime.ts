@@ -289,22 +289,11 @@ async function synthesize(
   const result = synthesizeTemplate({
     bundle: true,
     outdir: assemblyDir,
-    context: {
-      // cdk.json's context (settings and feature flags) is what `cdk deploy` synthesizes with.
-      ...cdkJsonContext(),
-      // Names each function's asset folder in its metadata, as `cdk synth` does.
-      'aws:cdk:enable-asset-metadata': true,
-      ...context,
-    },
+    // synthesizeTemplate adds cdk.json's context and asset metadata, as `cdk deploy` does.
+    context,
   });
   writeFileSync(stampFile, JSON.stringify({ hash, stackName: result.stackName, template: result.template }));
   return { template: result.template, stackName: result.stackName, assemblyDir, cached: false };
-}
-
-function cdkJsonContext(): Record<string, unknown> {
-  const file = path.join(ROOT, 'cdk.json');
-  if (!existsSync(file)) return {};
-  return (JSON.parse(readFileSync(file, 'utf8')) as { context?: Record<string, unknown> }).context ?? {};
 }
 
 function sourceHash(context: Record<string, unknown>): string {

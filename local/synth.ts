@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { buildApp } from '../lib/app';
@@ -23,6 +23,8 @@ export function synthesizeTemplate(options: {
   const { app, stack } = buildApp({
     outdir,
     context: {
+      // cdk.json's context (settings and feature flags) is what `cdk deploy` synthesizes with.
+      ...cdkJsonContext(),
       // As the CDK CLI does: asset paths in resource metadata, which the local runtime and the bench read.
       'aws:cdk:enable-asset-metadata': true,
       ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }),
@@ -37,4 +39,11 @@ export function synthesizeTemplate(options: {
 
 export function resourcesOfType(template: CfnTemplate, type: string): [string, CfnResource][] {
   return Object.entries(template.Resources).filter(([, r]) => r.Type === type);
+}
+
+const CDK_JSON = path.join(import.meta.dirname, '..', 'cdk.json');
+
+function cdkJsonContext(): Record<string, unknown> {
+  if (!existsSync(CDK_JSON)) return {};
+  return (JSON.parse(readFileSync(CDK_JSON, 'utf8')) as { context?: Record<string, unknown> }).context ?? {};
 }
