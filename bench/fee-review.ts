@@ -2,15 +2,12 @@ import '../local/polyfills';
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ENV } from '../functions/shared/env-names';
 import { DetailTypes } from '../functions/shared/events';
 import { defaultSettings } from '../functions/shared/settings';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from '../local/dynamodb-local';
-import { resourcesOfType, synthesizeTemplate } from '../local/synth';
-import { createTableFromTemplate } from '../local/table-from-template';
+import { startDynamoDbWithTable } from '../local/dynamodb-with-table';
 import type { FeeSpec } from '../tests/support/fee-review/customers';
 import { emptyMeter, type FeeReviewHarness, type Meter } from '../tests/support/fee-review/harness';
+import { QUIET_POWERTOOLS } from './ingestion';
 
 /**
  * The fee review through the local Step Functions engine, the synthesized state machine and the
@@ -79,21 +76,10 @@ export async function benchFeeReview(): Promise<Record<string, number>> {
 }
 
 async function measure(): Promise<Record<string, number>> {
-  const local = await startDynamoDbLocal();
+  const { local, tableName, handlerEnv } = await startDynamoDbWithTable('rapport-bench-fee-review');
   let harness: FeeReviewHarness | undefined;
   try {
-    const tableName = 'rapport-bench-fee-review';
-    await createTable(local.endpoint, tableName);
-    Object.assign(process.env, {
-      AWS_ENDPOINT_URL_DYNAMODB: local.endpoint,
-      AWS_REGION: LOCAL_REGION,
-      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-      [ENV.tableName]: tableName,
-      POWERTOOLS_LOG_LEVEL: 'ERROR',
-      POWERTOOLS_METRICS_DISABLED: 'true',
-      POWERTOOLS_TRACE_ENABLED: 'false',
-    });
+    Object.assign(process.env, handlerEnv, QUIET_POWERTOOLS);
     // Imported after the environment is set: the handlers read it on first use.
     const { FeeReviewHarness } = await import('../tests/support/fee-review/harness');
     const fixtures = await import('../tests/support/fee-review/customers');
@@ -305,15 +291,6 @@ function percentile(values: number[], p: number): number {
 
 function round(x: number): number {
   return Math.round(x * 100) / 100;
-}
-
-async function createTable(endpoint: string, tableName: string): Promise<void> {
-  const { template } = synthesizeTemplate({ bundle: false });
-  const [[, table] = []] = resourcesOfType(template, 'AWS::DynamoDB::Table');
-  if (!table) throw new Error('no table in the template');
-  const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
-  await createTableFromTemplate(client, table, tableName);
-  client.destroy();
 }
 
 // `npx tsx bench/fee-review.ts` runs this bench alone; `--json` is how benchFeeReview reads it.

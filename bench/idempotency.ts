@@ -1,9 +1,8 @@
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from '../local/dynamodb-local';
-import { resourcesOfType, synthesizeTemplate } from '../local/synth';
-import { createTableFromTemplate } from '../local/table-from-template';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../local/dynamodb-local';
+import { startDynamoDbWithTable } from '../local/dynamodb-with-table';
 
 const EVENTS = 200;
 
@@ -14,18 +13,13 @@ const EVENTS = 200;
  * delivery and a redelivery of the same event; the fact item is the same in both.
  */
 export async function benchIdempotency() {
-  const local = await startDynamoDbLocal();
+  const { local, tableName } = await startDynamoDbWithTable('rapport-idempotency-bench');
   try {
     const client = new DynamoDBClient({
       endpoint: local.endpoint,
       region: LOCAL_REGION,
       credentials: LOCAL_CREDENTIALS,
     });
-    const { template } = synthesizeTemplate({ bundle: false });
-    const [[, table] = []] = resourcesOfType(template, 'AWS::DynamoDB::Table');
-    if (!table) throw new Error('no table in the template');
-    const tableName = 'rapport-idempotency-bench';
-    await createTableFromTemplate(client, table, tableName);
 
     let writeUnits = 0;
     client.middlewareStack.add(

@@ -1,15 +1,19 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { ENV } from '../functions/shared/env-names';
 import { DetailTypes } from '../functions/shared/events';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from '../local/dynamodb-local';
-import { resourcesOfType, synthesizeTemplate } from '../local/synth';
-import { createTableFromTemplate } from '../local/table-from-template';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../local/dynamodb-local';
+import { startDynamoDbWithTable } from '../local/dynamodb-with-table';
 import { envelope } from '../tests/support/events';
 import { inParallel } from '../tests/support/pool';
 
 const CUSTOMERS = 300;
 const CONCURRENCY = 16;
+/** Handlers log only errors and emit no metrics or traces during a bench. */
+export const QUIET_POWERTOOLS = {
+  POWERTOOLS_LOG_LEVEL: 'ERROR',
+  POWERTOOLS_METRICS_DISABLED: 'true',
+  POWERTOOLS_TRACE_ENABLED: 'false',
+};
 const NOW = new Date('2026-11-20T00:00:00Z');
 
 type Units = { write: number; read: number };
@@ -20,28 +24,14 @@ type Units = { write: number; read: number };
  * on top of the database), and write/read units per event by type from ReturnConsumedCapacity.
  */
 export async function benchIngestion() {
-  const local = await startDynamoDbLocal();
+  const { local, tableName, handlerEnv } = await startDynamoDbWithTable('rapport-bench');
   try {
-    const { template } = synthesizeTemplate({ bundle: false });
-    const [[, table] = []] = resourcesOfType(template, 'AWS::DynamoDB::Table');
     const raw = new DynamoDBClient({
       endpoint: local.endpoint,
       region: LOCAL_REGION,
       credentials: LOCAL_CREDENTIALS,
     });
-    const tableName = 'rapport-bench';
-    if (!table) throw new Error('no table in the template');
-    await createTableFromTemplate(raw, table, tableName);
-    Object.assign(process.env, {
-      AWS_ENDPOINT_URL_DYNAMODB: local.endpoint,
-      AWS_REGION: LOCAL_REGION,
-      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-      [ENV.tableName]: tableName,
-      POWERTOOLS_LOG_LEVEL: 'ERROR',
-      POWERTOOLS_METRICS_DISABLED: 'true',
-      POWERTOOLS_TRACE_ENABLED: 'false',
-    });
+    Object.assign(process.env, handlerEnv, QUIET_POWERTOOLS);
     const { ingest } = await import('../functions/customer-file/ingest');
     const { db } = await import('../functions/shared/clients/dynamodb');
 

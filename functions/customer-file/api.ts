@@ -1,11 +1,8 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
-import { batchGet, itemId } from '../shared/batch';
-import { db } from '../shared/clients/dynamodb';
-import { getTableName } from '../shared/config';
+import { readCategoryPage } from '../shared/category-index';
 import { NotFoundError } from '../shared/errors';
 import { httpHandler, ok, route } from '../shared/http';
-import { GSI, keys } from '../shared/keys';
+import { indexKeys, keys } from '../shared/keys';
 import { decodeCursor, encodeCursor, lastKey } from '../shared/pagination';
 import { cachedSettings } from '../shared/settings-store';
 import { writeFact } from './fact-store';
@@ -62,37 +59,21 @@ export const handler = httpHandler([
   }),
 
   route(listQuarantine, async ({ query }) => {
-    const cursor = decodeCursor(query.cursor, lastKey);
-    const page = await db().send(
-      new QueryCommand({
-        TableName: getTableName(),
-        IndexName: GSI.byCategory.name,
-        KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': GSI.byCategory.pk },
-        ExpressionAttributeValues: { ':pk': 'QUARANTINE' },
-        ScanIndexForward: false,
-        Limit: query.limit,
-        ExclusiveStartKey: cursor,
-      }),
-    );
-    const keysOnPage = (page.Items ?? []).map((i) => ({ pk: i.pk as string, sk: i.sk as string }));
-    const found = await batchGet(keysOnPage);
-    const items = keysOnPage
-      .map((k) => found.get(itemId(k)))
-      .filter((i) => i !== undefined)
-      .map((i) => ({
-        quarantineId: i.quarantineId,
-        source: i.source,
-        detailType: i.detailType,
-        eventId: i.eventId,
-        reasons: i.reasons,
-        receivedAt: i.receivedAt,
-        detail: parseStoredDetail(i.detail),
-      }));
-    return ok({
-      items,
-      ...(page.LastEvaluatedKey ? { nextCursor: encodeCursor(page.LastEvaluatedKey) } : {}),
+    const page = await readCategoryPage(indexKeys.quarantinePk, {
+      limit: query.limit,
+      startKey: decodeCursor(query.cursor, lastKey),
+      ascending: false,
     });
+    const items = page.items.map((i) => ({
+      quarantineId: i.quarantineId,
+      source: i.source,
+      detailType: i.detailType,
+      eventId: i.eventId,
+      reasons: i.reasons,
+      receivedAt: i.receivedAt,
+      detail: parseStoredDetail(i.detail),
+    }));
+    return ok({ items, ...(page.lastKey ? { nextCursor: encodeCursor(page.lastKey) } : {}) });
   }),
 ]);
 

@@ -1,14 +1,14 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
-import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
-import { batchGet, itemId } from '../shared/batch';
+import { readCategoryPage } from '../shared/category-index';
 import { db } from '../shared/clients/dynamodb';
 import { stepFunctions } from '../shared/clients/sfn';
 import { getTableName } from '../shared/config';
 import { ConflictError, ForbiddenError, NotFoundError } from '../shared/errors';
 import type { Caller } from '../shared/http';
-import { GSI, indexKeys, keys } from '../shared/keys';
+import { indexKeys, keys } from '../shared/keys';
 import { logger, metrics } from '../shared/observability';
 import { decodeCursor, encodeCursor, lastKey } from '../shared/pagination';
 import { cachedSettings } from '../shared/settings-store';
@@ -34,29 +34,17 @@ type ReviewItem = z.infer<typeof reviewItem>;
 export type ReviewDecision = { decision: 'waive' | 'keep'; note: string };
 
 export async function listPendingReviews(query: { limit: number; cursor?: string }) {
-  const page = await db().send(
-    new QueryCommand({
-      TableName: getTableName(),
-      IndexName: GSI.byCategory.name,
-      KeyConditionExpression: '#pk = :pk',
-      ExpressionAttributeNames: { '#pk': GSI.byCategory.pk },
-      ExpressionAttributeValues: { ':pk': indexKeys.pendingReviewsPk },
-      // The sort key starts with the deadline: the review that times out first comes first.
-      ScanIndexForward: true,
-      Limit: query.limit,
-      ExclusiveStartKey: decodeCursor(query.cursor, lastKey),
-    }),
-  );
-  const onPage = (page.Items ?? []).map((i) => ({ pk: String(i.pk), sk: String(i.sk) }));
-  const found = await batchGet(onPage);
-  const items: PendingReview[] = [];
-  for (const key of onPage) {
-    const item = found.get(itemId(key));
+  // The sort key starts with the deadline: the review that times out first comes first.
+  const page = await readCategoryPage(indexKeys.pendingReviewsPk, {
+    limit: query.limit,
+    startKey: decodeCursor(query.cursor, lastKey),
+    ascending: true,
+  });
+  const items: PendingReview[] = page.items
     // Decided between the index read and the item read: no longer pending.
-    if (item?.status !== 'pending') continue;
-    items.push(toPendingReview(reviewItem.parse(item)));
-  }
-  return { items, ...(page.LastEvaluatedKey ? { nextCursor: encodeCursor(page.LastEvaluatedKey) } : {}) };
+    .filter((item) => item.status === 'pending')
+    .map((item) => toPendingReview(reviewItem.parse(item)));
+  return { items, ...(page.lastKey ? { nextCursor: encodeCursor(page.lastKey) } : {}) };
 }
 
 function toPendingReview(item: ReviewItem): PendingReview {

@@ -12,6 +12,7 @@ import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { findCustomer } from '../customer-file/store';
 import { closePendingReview } from '../fee-review/reviews';
+import { queryCategory } from '../shared/category-index';
 import { db } from '../shared/clients/dynamodb';
 import { stepFunctions } from '../shared/clients/sfn';
 import { getTableName, requiredEnv } from '../shared/config';
@@ -263,18 +264,12 @@ async function listCustomerRuns(query: RunQuery, requested: string): Promise<Run
 /** Campaign runs are listed on gsi1 under `CAMPAIGN#<id>`, each item naming its `workflow` and `runId`. */
 async function listCampaignRuns(query: RunQuery, campaignId: string): Promise<RunPage> {
   const partition = indexKeys.campaignRun(campaignId, '').gsi1pk;
-  const page = await db().send(
-    new QueryCommand({
-      TableName: getTableName(),
-      IndexName: GSI.byCategory.name,
-      KeyConditionExpression: '#pk = :pk',
-      ExpressionAttributeNames: { '#pk': GSI.byCategory.pk },
-      ExpressionAttributeValues: { ':pk': partition },
-      Limit: query.limit,
-      ExclusiveStartKey: decodeCursor(query.cursor, keyCursor)?.k,
-    }),
-  );
-  const runIds = (page.Items ?? []).map((i) => String(i[GSI.byCategory.sk]));
+  const page = await queryCategory(partition, {
+    limit: query.limit,
+    startKey: decodeCursor(query.cursor, keyCursor)?.k,
+    ascending: true,
+  });
+  const runIds = page.entries.map((i) => String(i[GSI.byCategory.sk]));
   const found = await mapLimited(runIds, DESCRIBE_CONCURRENCY, (runId) =>
     findRun(runId, query.workflow ? [query.workflow] : undefined),
   );
@@ -283,7 +278,7 @@ async function listCampaignRuns(query: RunQuery, campaignId: string): Promise<Ru
     .map(toRun)
     .filter((r) => !query.status || r.status === query.status)
     .filter((r) => !query.customerId || r.customerId === query.customerId);
-  return pageOf(items, page.LastEvaluatedKey);
+  return pageOf(items, page.lastKey);
 }
 
 /**

@@ -130,6 +130,7 @@ export const indexKeys = {
     gsi1pk: 'IDENTITY_CONFLICTS',
     gsi1sk: `${occurredAt}#${customerId}`,
   }),
+  quarantinePk: 'QUARANTINE',
   quarantineList: (receivedAt: string, quarantineId: string) => ({
     gsi1pk: 'QUARANTINE',
     gsi1sk: `${receivedAt}#${quarantineId}`,
