@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ContactChannel, Intent, ProductLine } from '../shared/events';
+import { type ContactChannel, type Intent, isValidTimeZone, type ProductLine } from '../shared/events';
 import type { Settings } from '../shared/settings';
 
 /**
@@ -298,15 +298,6 @@ function firstValidTimeZone(candidates: (string | undefined)[]): string {
     if (tz && isValidTimeZone(tz)) return tz;
   }
   return 'UTC';
-}
-
-function isValidTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 const formatters = new Map<string, Intl.DateTimeFormat>();

@@ -3,6 +3,7 @@ import { UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { db } from '../shared/clients/dynamodb';
 import { getTableName } from '../shared/config';
 import type { Key } from '../shared/keys';
+import { setOrRemove } from '../shared/update-expression';
 import type { FactWrite, FieldGroup } from './facts';
 
 export type FactOutcome = 'applied' | 'unchanged';
@@ -68,19 +69,9 @@ function updateInput(
   extraNames: Record<string, string>,
   extraValues: Record<string, unknown>,
 ): UpdateCommandInput {
-  const names: Record<string, string> = { ...extraNames };
-  const values: Record<string, unknown> = { ...extraValues, ':one': 1 };
-  const sets: string[] = [];
-  const removes: string[] = [];
-  Object.entries(attributes).forEach(([name, value], i) => {
-    if (name === 'pk' || name === 'sk') return;
-    names[`#a${i}`] = name;
-    if (value === undefined) removes.push(`#a${i}`);
-    else {
-      values[`:a${i}`] = value;
-      sets.push(`#a${i} = :a${i}`);
-    }
-  });
+  const { sets, removes, ...placeholders } = setOrRemove(attributes);
+  const names = { ...extraNames, ...placeholders.names };
+  const values: Record<string, unknown> = { ...extraValues, ...placeholders.values, ':one': 1 };
   // The condition of 'newest' refers to these by their plain names; DynamoDB rejects unused values.
   if (condition.includes(':occurredAt')) values[':occurredAt'] = attributes.occurredAt;
   if (condition.includes(':eventId')) values[':eventId'] = attributes.eventId;

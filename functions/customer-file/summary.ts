@@ -4,6 +4,7 @@ import { db } from '../shared/clients/dynamodb';
 import { getTableName } from '../shared/config';
 import { indexKeys, keys } from '../shared/keys';
 import type { Settings } from '../shared/settings';
+import { setOrRemove } from '../shared/update-expression';
 import { customerItems, mergeCustomer } from './merge';
 import { type CustomerFacts, type CustomerValue, customerValue } from './value';
 
@@ -58,18 +59,9 @@ export async function refreshSummary(
     ...indexKeys.tierSegment(value.tier, value.churnRisk.score, customerId),
     ...indexKeys.statusSegment(value.status, value.churnRisk.score, customerId),
   };
-  const names: Record<string, string> = {};
-  const values: Record<string, unknown> = { ':rev': factsRev, ':now': now.toISOString() };
-  const sets: string[] = ['createdAt = if_not_exists(createdAt, :now)'];
-  const removes: string[] = [];
-  Object.entries(attributes).forEach(([name, v], i) => {
-    names[`#a${i}`] = name;
-    if (v === undefined) removes.push(`#a${i}`);
-    else {
-      values[`:a${i}`] = v;
-      sets.push(`#a${i} = :a${i}`);
-    }
-  });
+  const { names, values, sets, removes } = setOrRemove(attributes);
+  Object.assign(values, { ':rev': factsRev, ':now': now.toISOString() });
+  sets.unshift('createdAt = if_not_exists(createdAt, :now)');
   await recordInferredProducts(customerId, items, value);
   try {
     await db().send(

@@ -281,7 +281,8 @@ export function isChannelDetailType(value: string): value is ChannelDetailType {
   return Object.hasOwn(channelEventSchemas, value);
 }
 
-function isValidTimeZone(tz: string): boolean {
+/** True for an IANA zone this runtime knows (Intl throws RangeError for the rest). */
+export function isValidTimeZone(tz: string): boolean {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: tz });
     return true;
